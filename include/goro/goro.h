@@ -1,0 +1,26 @@
+// goro/goro.h: the only include you need. Go's concurrency in C++.
+//
+//   #include <goro/goro.h>
+//
+//   int main() {
+//     auto c = goro::make_chan<std::string>();
+//     goro::go([c] { c.send("hello from a goroutine"); });
+//     std::puts(c.recv().c_str());
+//   }
+//
+// What is where (one Go concept per header):
+//   goro/runtime.h  go(), runtime::GOMAXPROCS/Gosched/NumGoroutine/NumCPU
+//   goro/chan.h     chan<T>, send_chan<T>, recv_chan<T>, make_chan, close/len/cap
+//   goro/select.h   select, case_recv/case_send/case_default, select_dynamic
+//   goro/sync.h     sync::WaitGroup
+//   goro/panic.h    goro::Panic (Go's panic, with Go's messages)
+#ifndef GORO_GORO_H_
+#define GORO_GORO_H_
+
+#include "goro/chan.h"
+#include "goro/panic.h"
+#include "goro/runtime.h"
+#include "goro/select.h"
+#include "goro/sync.h"
+
+#endif  // GORO_GORO_H_

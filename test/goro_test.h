@@ -1,0 +1,58 @@
+// test/goro_test.h: shared helpers for goro's doctest suites.
+//
+// Every runtime test executable is registered with `meson test` three times,
+// with GOMAXPROCS=1, 2 and 4 in the environment (test/meson.build), so test
+// bodies run under each slot count without doing anything special.
+#ifndef GORO_TEST_GORO_TEST_H_
+#define GORO_TEST_GORO_TEST_H_
+
+#include <chrono>
+#include <thread>
+
+#include "doctest_include.h"
+#include "goro/goro.h"
+
+namespace goro_test {
+
+// UnderSanitizer is true in ThreadSanitizer and AddressSanitizer builds, which
+// run 5-20x slower: stress loops shrink there (see Scaled).
+inline constexpr bool UnderSanitizer() {
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+// Scaled returns n, or n / 10 (at least 1) under a sanitizer.
+inline int Scaled(int n) { return UnderSanitizer() ? (n / 10 > 0 ? n / 10 : 1) : n; }
+
+// Procs is the GOMAXPROCS this run was started with.
+inline int Procs() { return goro::runtime::GOMAXPROCS(0); }
+
+// WaitForGoroutines waits until NumGoroutine() <= n or the timeout passes, and
+// returns the last count seen. Use it to check that a test leaked no goroutine:
+//   CHECK(goro_test::WaitForGoroutines(baseline) <= baseline);
+inline int WaitForGoroutines(int n, std::chrono::milliseconds timeout =
+                                        std::chrono::milliseconds(5000)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int got = goro::runtime::NumGoroutine();
+  while (got > n && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    got = goro::runtime::NumGoroutine();
+  }
+  return got;
+}
+
+// Sleep blocks the calling goroutine or thread for d, handing its slot on as a
+// goro primitive does (a stand-in for time::Sleep in runtime tests).
+inline void Sleep(std::chrono::nanoseconds d) {
+  goro::internal::BlockingEnter();
+  std::this_thread::sleep_for(d);
+  goro::internal::BlockingExit();
+}
+inline void SleepMs(int ms) { Sleep(std::chrono::milliseconds(ms)); }
+
+}  // namespace goro_test
+
+#endif  // GORO_TEST_GORO_TEST_H_
