@@ -71,9 +71,9 @@ struct P {
   std::atomic<Task*> ring[kRingSize];
   // Owner-only state.
   int runnext_streak = 0;
-  // Under mu.
-  bool extra = false;
-  P* link = nullptr;
+  // Written under mu; read by the owner without it.
+  std::atomic<bool> extra{false};
+  P* link = nullptr;  // under mu
   // sysmon's private view.
   uint64_t seen_tick = 0;
   std::chrono::steady_clock::time_point seen_when{};
@@ -230,8 +230,9 @@ Task* Steal(P* p, P* victim, bool take_runnext) {
       Task* nx = victim->runnext.load(std::memory_order_acquire);
       if (nx == nullptr) return nullptr;
       // Let a goroutine that is about to run its just-readied partner do so
-      // (Go sleeps ~3 µs here, proc.go runqgrab).
-      std::this_thread::sleep_for(std::chrono::microseconds(3));
+      // (Go pauses ~3 µs here, proc.go runqgrab). A sleep would last 50 µs+.
+      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
+      while (std::chrono::steady_clock::now() < until) CpuRelax();
       if (victim->runnext.compare_exchange_strong(nx, nullptr, std::memory_order_acq_rel)) {
         return nx;
       }
@@ -310,7 +311,7 @@ bool RemoveIdleP(P* target) {
 }
 
 bool ShouldRetire(P* p) {
-  return p->extra || p->id >= S().gomaxprocs.load(std::memory_order_relaxed);
+  return p->extra.load(std::memory_order_relaxed) || p->id >= S().gomaxprocs.load(std::memory_order_relaxed);
 }
 
 // Under mu: p has no owner any more. It goes idle, or is retired when it is a
@@ -322,8 +323,8 @@ void ReleasePLocked(P* p) {
     while ((t = RingGet(p)) != nullptr) GlobalPutBatch(&t, 1);
     Task* n = p->runnext.exchange(nullptr, std::memory_order_acq_rel);
     if (n != nullptr) GlobalPutBatch(&n, 1);
-    if (p->extra) {
-      p->extra = false;
+    if (p->extra.load(std::memory_order_relaxed)) {
+      p->extra.store(false, std::memory_order_relaxed);
       s.nextra--;
     }
     p->status.store(kPDead, std::memory_order_relaxed);
@@ -505,7 +506,7 @@ Task* FindRunnable(M* m) {
       }
     }
     P* p = m->p;
-    if (ShouldRetire(p) && !p->extra) {
+    if (ShouldRetire(p) && !p->extra.load(std::memory_order_relaxed)) {
       // GOMAXPROCS shrank below this P.
       {
         LockGuard g(s.mu);
@@ -612,7 +613,7 @@ void AddExtraP() {
       s.allp[n] = p;
       s.nallp.store(n + 1, std::memory_order_release);
     }
-    p->extra = true;
+    p->extra.store(true, std::memory_order_relaxed);
     p->status.store(kPRunning, std::memory_order_relaxed);
     s.nextra++;
   }
@@ -815,8 +816,8 @@ int GOMAXPROCS(int n) {
         nall = i + 1;
       }
       P* p = s.allp[i];
-      if (p->extra) {  // a watchdog slot becomes a regular one
-        p->extra = false;
+      if (p->extra.load(std::memory_order_relaxed)) {  // a watchdog slot becomes a regular one
+        p->extra.store(false, std::memory_order_relaxed);
         s.nextra--;
       }
       if (p->status.load(std::memory_order_relaxed) == kPDead) ReleasePLocked(p);
