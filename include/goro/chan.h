@@ -134,6 +134,8 @@ struct ChanAccess {
 };
 
 // Iterator for range-for: receives until the channel is closed and drained.
+// It holds its own reference, so the loop body may reassign the handle it
+// ranges over (Go evaluates the range expression once).
 template <class T>
 class RangeIterator {
  public:
@@ -141,7 +143,7 @@ class RangeIterator {
   using difference_type = std::ptrdiff_t;
   struct Sentinel {};
 
-  explicit RangeIterator(ChanBase* c) : c_(c) { next(); }
+  explicit RangeIterator(ChanPtr c) : c_(std::move(c)) { next(); }
   T& operator*() { return *cur_; }
   RangeIterator& operator++() {
     next();
@@ -155,11 +157,11 @@ class RangeIterator {
   void next() {
     cur_.reset();
     Slot<T> s;
-    bool ok = ChanRecv(c_, s.raw());
+    bool ok = ChanRecv(c_.get(), s.raw());
     s.set_constructed();
     if (ok) cur_.emplace(std::move(s.get()));
   }
-  ChanBase* c_;
+  ChanPtr c_;
   std::optional<T> cur_;
 };
 
@@ -187,7 +189,7 @@ class chan : public internal::ChanHandle<T> {
   int cap() const { return internal::ChanCap(this->c_.get()); }
 
   internal::RangeIterator<T> begin() const {
-    return internal::RangeIterator<T>(this->c_.get());
+    return internal::RangeIterator<T>(this->c_);
   }
   typename internal::RangeIterator<T>::Sentinel end() const { return {}; }
 
@@ -237,7 +239,7 @@ class recv_chan : public internal::ChanHandle<T> {
   int cap() const { return internal::ChanCap(this->c_.get()); }
 
   internal::RangeIterator<T> begin() const {
-    return internal::RangeIterator<T>(this->c_.get());
+    return internal::RangeIterator<T>(this->c_);
   }
   typename internal::RangeIterator<T>::Sentinel end() const { return {}; }
 

@@ -22,10 +22,14 @@
 // blocking I/O) is covered by a watchdog that adds a temporary slot when queued
 // work has made no progress for about 10 ms.
 //
-// Limits: each blocked goroutine holds an OS thread. The pool stops the process
-// with "runtime: program exceeds N-thread limit" / "fatal error: thread exhaustion"
-// (exit status 2) when it would need more than debug::SetMaxThreads threads
-// (default 10000, as Go). Surplus threads exit after they have been idle a while.
+// Limits: each blocked goroutine holds an OS thread. debug::SetMaxThreads
+// (default 10000, as Go) caps the threads held by blocked goroutines: when the
+// pool needs a new thread while more goroutines than that are blocked, it stops
+// the process with Go's "runtime: program exceeds N-thread limit" and
+// "fatal error: thread exhaustion" (exit status 2), never a silent hang. (Go
+// counts all its threads, but Go parks goroutines without one; counting the
+// blocked ones lets Go's 10,000-goroutine chain run under the default, as in
+// Go.) Threads idle for 5 s exit while the pool has more threads than slots.
 //
 // Memory ordering: the call to go() happens before the goroutine starts (Go's
 // memory model). A goroutine's exit is not synchronized with anything.
@@ -83,8 +87,9 @@ int NumGoroutine();
 int NumCPU();
 
 namespace debug {
-// SetMaxThreads sets the maximum number of OS threads the pool may use and
-// returns the previous setting (Go's runtime/debug.SetMaxThreads; default 10000).
+// SetMaxThreads sets how many OS threads blocked goroutines may hold (see
+// above) and returns the previous setting (Go's runtime/debug.SetMaxThreads;
+// default 10000).
 int SetMaxThreads(int threads);
 }  // namespace debug
 

@@ -197,9 +197,10 @@ int select(Cs&&... cs) {
 }
 
 // Case is one case of select_dynamic, built from case_recv, case_send or
-// case_default. It holds its own reference to the channel. Copies share one case.
-// A send case sends a copy of its value each time it is used (a move, once, for
-// move-only types).
+// case_default. It holds its own reference to the channel. Copies share one
+// case; a vector of cases may be used by many selects, also at once (each call
+// keeps its values in storage of its own). A send case sends a copy of its value
+// each time it is used (a move, once, for move-only types).
 class Case {
  public:
   template <class T, class F>
@@ -217,63 +218,81 @@ class Case {
   template <class R>
   friend int select_dynamic(R&& cases);
 
+  // Call is one use of a case by one select_dynamic: it owns the value storage.
+  struct Call {
+    virtual ~Call() = default;
+    virtual void Run(bool ok) = 0;
+  };
   struct Impl {
     virtual ~Impl() = default;
-    virtual bool Fill(internal::SelCase& sc) = 0;  // returns true for default
-    virtual void Run(bool ok) = 0;
-    virtual void Cleanup() {}
+    virtual bool IsDefault() const { return false; }
+    // Prepare fills sc and returns the storage for this call.
+    virtual std::unique_ptr<Call> Prepare(internal::SelCase& sc) = 0;
   };
   template <class T, class F>
   struct RecvImpl final : Impl {
+    struct RecvCall final : Call {
+      explicit RecvCall(RecvImpl* i) : impl(i) {}
+      void Run(bool ok) override {
+        slot.set_constructed();
+        internal::RunRecvHandler<T>(impl->f, std::move(slot.get()), ok);
+      }
+      RecvImpl* impl;
+      internal::Slot<T> slot;
+    };
     RecvImpl(internal::ChanPtr c, F f) : c(std::move(c)), f(std::move(f)) {}
-    bool Fill(internal::SelCase& sc) override {
+    std::unique_ptr<Call> Prepare(internal::SelCase& sc) override {
+      auto call = std::make_unique<RecvCall>(this);
       sc.c = c.get();
-      sc.elem = slot.raw();
+      sc.elem = call->slot.raw();
       sc.is_send = false;
-      return false;
+      return call;
     }
-    void Run(bool ok) override {
-      slot.set_constructed();
-      internal::RunRecvHandler<T>(f, std::move(slot.get()), ok);
-    }
-    void Cleanup() override { slot.reset(); }
     internal::ChanPtr c;
     F f;
-    internal::Slot<T> slot;
   };
   template <class T, class F>
   struct SendImpl final : Impl {
+    struct SendCall final : Call {
+      explicit SendCall(SendImpl* i) : impl(i) {}
+      void Run(bool) override { impl->f(); }
+      SendImpl* impl;
+      internal::Slot<T> value;
+    };
     SendImpl(internal::ChanPtr c, T v, F f)
         : c(std::move(c)), v(std::move(v)), f(std::move(f)) {}
-    bool Fill(internal::SelCase& sc) override {
+    std::unique_ptr<Call> Prepare(internal::SelCase& sc) override {
+      auto call = std::make_unique<SendCall>(this);
       if constexpr (std::is_copy_constructible_v<T>) {
-        ::new (scratch.raw()) T(v);
+        ::new (call->value.raw()) T(v);
       } else {
-        ::new (scratch.raw()) T(std::move(v));
+        ::new (call->value.raw()) T(std::move(v));
       }
-      scratch.set_constructed();
+      call->value.set_constructed();
       sc.c = c.get();
-      sc.elem = &scratch.get();
+      sc.elem = &call->value.get();
       sc.is_send = true;
-      return false;
+      return call;
     }
-    void Run(bool) override { f(); }
-    void Cleanup() override { scratch.reset(); }
     internal::ChanPtr c;
     T v;
     F f;
-    internal::Slot<T> scratch;
   };
   template <class F>
   struct DefaultImpl final : Impl {
+    struct DefaultCall final : Call {
+      explicit DefaultCall(DefaultImpl* i) : impl(i) {}
+      void Run(bool) override { impl->f(); }
+      DefaultImpl* impl;
+    };
     explicit DefaultImpl(F f) : f(std::move(f)) {}
-    bool Fill(internal::SelCase& sc) override {
+    bool IsDefault() const override { return true; }
+    std::unique_ptr<Call> Prepare(internal::SelCase& sc) override {
       sc.c = nullptr;
       sc.elem = nullptr;
       sc.is_send = false;
-      return true;
+      return std::make_unique<DefaultCall>(this);
     }
-    void Run(bool) override { f(); }
     F f;
   };
 
@@ -287,29 +306,20 @@ class Case {
 template <class R>
 int select_dynamic(R&& cases) {
   std::vector<internal::SelCase> sc;
-  std::vector<Case::Impl*> impls;
+  std::vector<std::unique_ptr<Case::Call>> calls;
   int dflt = -1;
   for (auto& c : cases) {
     Case::Impl* impl = c.impl_.get();
+    if (impl->IsDefault()) {
+      if (dflt >= 0) throw Panic("reflect.Select: multiple default cases");
+      dflt = static_cast<int>(calls.size());
+    }
     sc.emplace_back();
-    if (impl->Fill(sc.back())) {
-      if (dflt >= 0) {
-        for (auto* p : impls) p->Cleanup();
-        throw Panic("reflect.Select: multiple default cases");
-      }
-      dflt = static_cast<int>(impls.size());
-    }
-    impls.push_back(impl);
+    calls.push_back(impl->Prepare(sc.back()));
   }
-  struct CleanupAll {
-    std::vector<Case::Impl*>& v;
-    ~CleanupAll() {
-      for (auto* p : v) p->Cleanup();
-    }
-  } cleanup{impls};
   internal::SelResult r =
       internal::SelectGo(sc.data(), static_cast<int>(sc.size()), dflt);
-  impls[static_cast<std::size_t>(r.index)]->Run(r.recv_ok);
+  calls[static_cast<std::size_t>(r.index)]->Run(r.recv_ok);
   return r.index;
 }
 

@@ -133,7 +133,7 @@ bool Send(ChanBase* c, void* elem, bool block) {
   s.c = c;
   c->sendq.Push(&s);
   c->lock.unlock();
-  Park(&ws);
+  Park(&ws);  // after it, c is not touched: the last handle may be gone
   if (!ws.success) throw Panic("send on closed channel");
   return true;
 }
@@ -160,6 +160,8 @@ int Recv(ChanBase* c, void* dst, bool block) {
     c->lock.unlock();
     return 0;
   }
+  // After Park only locals are used: the last handle to c may be gone by then.
+  const ElemOps* ops = c->ops;
   WaitState ws;
   Sudog s;
   s.ws = &ws;
@@ -169,7 +171,7 @@ int Recv(ChanBase* c, void* dst, bool block) {
   c->lock.unlock();
   Park(&ws);
   if (ws.success) return 1;
-  c->ops->zero(dst);  // woken by close
+  ops->zero(dst);  // woken by close
   return 2;
 }
 

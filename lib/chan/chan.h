@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "goro/internal/chan_impl.h"
 #include "runtime/futex.h"
@@ -75,7 +76,10 @@ struct WaitQ {
   }
 };
 
-struct ChanBase {
+// ChanBase is owned by the chan<T> handles (shared_ptr). A goroutine parked in
+// a select keeps its own references (shared_from_this) until it has unlinked
+// itself, since the last handle may go away while it sleeps.
+struct ChanBase : std::enable_shared_from_this<ChanBase> {
   Lock lock;
   const ElemOps* ops;
   uint32_t cap;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "chan/chan.h"
@@ -129,10 +130,15 @@ SelResult SelectGo(SelCase* cases, int n, int dflt) {
     return {dflt, false};
   }
 
-  // Pass 2: queue on every channel, in lock order.
+  // Pass 2: queue on every channel, in lock order. Keep each channel alive
+  // until pass 3 has unlinked us: its last handle may go away while we sleep.
   WaitState ws;
   Buf<Sudog> sg(norder);
+  Buf<std::shared_ptr<ChanBase>> keep(norder);
   for (int k = 0; k < norder; k++) {
+    if (k == 0 || cases[lockorder[k]].c != cases[lockorder[k - 1]].c) {
+      keep[k] = cases[lockorder[k]].c->shared_from_this();
+    }
     int i = lockorder[k];
     Sudog& s = sg[k];
     s.ws = &ws;
@@ -159,7 +165,7 @@ SelResult SelectGo(SelCase* cases, int n, int dflt) {
     if (!ws.success) throw Panic("send on closed channel");
     return {i, false};
   }
-  if (!ws.success) cases[i].c->ops->zero(cases[i].elem);
+  if (!ws.success) cases[i].c->ops->zero(cases[i].elem);  // kept alive by `keep`
   return {i, ws.success};
 }
 

@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <new>
 #include <thread>
@@ -90,6 +91,53 @@ struct M {
   M* link = nullptr;              // idle list, under mu
 };
 
+// GlobalQueue is the injection queue: moodycamel's ConcurrentQueue. Under
+// ThreadSanitizer it is a locked deque instead, because moodycamel synchronizes
+// with atomic_thread_fence, which TSan does not model (false reports, see
+// cameron314/concurrentqueue#49 and #62); goro's own logic around it, the exact
+// `pending` count, is the same in both.
+#if defined(__SANITIZE_THREAD__)
+#define GORO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GORO_TSAN 1
+#endif
+#endif
+
+class GlobalQueue {
+ public:
+#ifdef GORO_TSAN
+  void enqueue(Task* t) {
+    LockGuard g(mu_);
+    q_.push_back(t);
+  }
+  void enqueue_bulk(Task** b, size_t n) {
+    LockGuard g(mu_);
+    q_.insert(q_.end(), b, b + n);
+  }
+  size_t try_dequeue_bulk(Task** out, size_t max) {
+    LockGuard g(mu_);
+    size_t n = std::min(max, q_.size());
+    for (size_t i = 0; i < n; i++) {
+      out[i] = q_.front();
+      q_.pop_front();
+    }
+    return n;
+  }
+
+ private:
+  Lock mu_;
+  std::deque<Task*> q_;
+#else
+  void enqueue(Task* t) { q_.enqueue(t); }
+  void enqueue_bulk(Task** b, size_t n) { q_.enqueue_bulk(b, n); }
+  size_t try_dequeue_bulk(Task** out, size_t max) { return q_.try_dequeue_bulk(out, max); }
+
+ private:
+  moodycamel::ConcurrentQueue<Task*> q_;
+#endif
+};
+
 struct Sched {
   Lock mu;
   P* allp[kMaxAllP] = {};
@@ -106,7 +154,7 @@ struct Sched {
   std::atomic<int> maxthreads{10000};
   std::atomic<int64_t> keepalive_ns{5'000'000'000};
 
-  moodycamel::ConcurrentQueue<Task*> global;
+  GlobalQueue global;
   std::atomic<int64_t> global_pending{0};
 
   std::atomic<int64_t> ngoroutines{0};

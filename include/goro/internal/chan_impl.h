@@ -16,7 +16,7 @@
 
 namespace goro::internal {
 
-struct ChanBase;  // defined in lib/chan/chan.h
+struct ChanBase;  // defined in lib/chan/chan.h; derives enable_shared_from_this
 
 // ElemOps describes a channel's element type to the type-erased core.
 struct ElemOps {
