@@ -131,9 +131,10 @@ bool Send(ChanBase* c, void* elem, bool block) {
   s.ws = &ws;
   s.elem = elem;
   s.c = c;
+  bool first = c->sendq.empty();  // spinning pays only at the head of the queue
   c->sendq.Push(&s);
   c->lock.unlock();
-  Park(&ws);  // after it, c is not touched: the last handle may be gone
+  Park(&ws, first);  // after it, c is not touched: the last handle may be gone
   if (!ws.success) throw Panic("send on closed channel");
   return true;
 }
@@ -167,9 +168,10 @@ int Recv(ChanBase* c, void* dst, bool block) {
   s.ws = &ws;
   s.elem = dst;
   s.c = c;
+  bool first = c->recvq.empty();
   c->recvq.Push(&s);
   c->lock.unlock();
-  Park(&ws);
+  Park(&ws, first);
   if (ws.success) return 1;
   ops->zero(dst);  // woken by close
   return 2;

@@ -90,10 +90,19 @@ SelResult SelectGo(SelCase* cases, int n, int dflt) {
     if (dflt >= 0) return {dflt, false};
     BlockForever();
   }
-  for (int k = 0; k < norder; k++) lockorder[k] = poll[k];
-  std::stable_sort(lockorder.data(), lockorder.data() + norder, [cases](int a, int b) {
-    return std::less<ChanBase*>()(cases[a].c, cases[b].c);
-  });
+  // Lock order: by channel address; equal channels keep their random poll
+  // order (which of two send cases one partner completes stays random).
+  // Insertion sort: selects are small, and it allocates nothing.
+  std::less<ChanBase*> before;
+  for (int k = 0; k < norder; k++) {
+    int idx = poll[k];
+    int j = k;
+    while (j > 0 && before(cases[idx].c, cases[lockorder[j - 1]].c)) {
+      lockorder[j] = lockorder[j - 1];
+      j--;
+    }
+    lockorder[j] = idx;
+  }
 
   // Pass 1: poll.
   LockAll(cases, lockorder.data(), norder);
@@ -135,6 +144,7 @@ SelResult SelectGo(SelCase* cases, int n, int dflt) {
   WaitState ws;
   Buf<Sudog> sg(norder);
   Buf<std::shared_ptr<ChanBase>> keep(norder);
+  bool first = true;  // nobody queued ahead of us anywhere: worth spinning
   for (int k = 0; k < norder; k++) {
     if (k == 0 || cases[lockorder[k]].c != cases[lockorder[k - 1]].c) {
       keep[k] = cases[lockorder[k]].c->shared_from_this();
@@ -146,11 +156,13 @@ SelResult SelectGo(SelCase* cases, int n, int dflt) {
     s.c = cases[i].c;
     s.case_index = i;
     s.is_select = true;
-    (cases[i].is_send ? s.c->sendq : s.c->recvq).Push(&s);
+    WaitQ& q = cases[i].is_send ? s.c->sendq : s.c->recvq;
+    if (!q.empty()) first = false;
+    q.Push(&s);
   }
   UnlockAll(cases, lockorder.data(), norder);
 
-  Park(&ws);
+  Park(&ws, first);
 
   // Pass 3: unlink the cases that lost.
   LockAll(cases, lockorder.data(), norder);

@@ -21,15 +21,19 @@ struct WaitState {
 };
 
 // Park returns once Unpark(ws) has been called: it spins briefly when that can
-// help, then hands the worker's slot on (BlockingEnter) and sleeps.
-void Park(WaitState* ws);
+// help, then hands the worker's slot on (BlockingEnter) and sleeps. may_spin is
+// the caller's hint that the wake-up may come soon (for a channel: nobody was
+// queued ahead of this waiter).
+void Park(WaitState* ws, bool may_spin = true);
 
 // Unpark wakes the goroutine parked on ws. Everything written before it is
 // visible to the woken goroutine.
 void Unpark(WaitState* ws);
 
-// ShouldSpin reports whether a goroutine about to park may spin first: it holds
-// a slot and no queued work is waiting for that slot.
+// ShouldSpin reports whether a goroutine about to park may spin first: it runs
+// on a foreign thread, or it holds a slot and no queued work waits for it. A
+// goroutine running without a slot (woken while every slot was busy) does not
+// spin: the CPUs belong to the slots.
 bool ShouldSpin();
 
 }  // namespace goro::internal

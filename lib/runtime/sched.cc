@@ -818,7 +818,7 @@ void BlockingExit() {
 bool ShouldSpin() {
   M* m = tls_m;
   if (m == nullptr) return true;  // a foreign thread: nothing queued behind it
-  if (m->p == nullptr) return true;
+  if (m->p == nullptr) return false;
   if (S().global_pending.load(std::memory_order_relaxed) > 0) return false;
   return LocalEmpty(m->p);
 }
