@@ -81,7 +81,9 @@ int RunBlockedReceivers(int n) {
     });
   }
   REQUIRE(WaitUntil([&] { return started.load() == n; }));
-  goro_test::SleepMs(20);  // let most of them park
+  // Each started receiver parks holding a pool thread (goro/runtime.h); on a
+  // loaded machine parking can take a while, so wait for it (bounded).
+  WaitUntil([&] { return goro::internal::NumThreads() >= n; }, std::chrono::milliseconds(20000));
   const int threads_while_blocked = goro::internal::NumThreads();
   for (int v = 0; v < n; v++) ch.send(v);
   wg.Wait();
