@@ -29,35 +29,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-
-// PanicOf runs f and returns the what() of the goro::Panic it threw, or a
-// description of what happened instead.
-template <class F>
-std::string PanicOf(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.what();
-  } catch (const std::bad_alloc&) {
-    return "std::bad_alloc (not a goro::Panic)";
-  } catch (const std::exception& e) {
-    return std::string("other exception: ") + e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-  return "no panic";
-}
-
-// Eventually polls pred until it is true or `timeout` passes.
-template <class P>
-bool Eventually(P pred, std::chrono::milliseconds timeout = 10000ms) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using goro_test::Eventually;
+using goro_test::PanicOf;
 
 using Flag = std::shared_ptr<std::atomic<bool>>;
 Flag NewFlag() { return std::make_shared<std::atomic<bool>>(false); }

@@ -7,6 +7,8 @@
 #define GORO_TEST_GORO_TEST_H_
 
 #include <chrono>
+#include <exception>
+#include <string>
 #include <thread>
 
 #include "doctest_include.h"
@@ -42,6 +44,34 @@ inline int WaitForGoroutines(int n, std::chrono::milliseconds timeout =
     got = goro::runtime::NumGoroutine();
   }
   return got;
+}
+
+// PanicOf runs f and returns the what() of the goro::Panic it threw, a note
+// naming any other exception, or "no panic".
+template <class F>
+std::string PanicOf(F&& f) {
+  try {
+    f();
+  } catch (const goro::Panic& p) {
+    return p.what();
+  } catch (const std::exception& e) {
+    return std::string("other exception: ") + e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+  return "no panic";
+}
+
+// Eventually polls pred every millisecond until it holds or the timeout
+// passes, and returns pred's last value.
+template <class P>
+bool Eventually(P pred, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) return pred();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 // Sleep blocks the calling goroutine or thread for d, handing its slot on as a

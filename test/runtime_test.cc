@@ -17,14 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// WaitUntil is goro_test::Eventually with this file's default timeout.
 template <class Pred>
 bool WaitUntil(Pred pred, std::chrono::milliseconds timeout = 10000ms) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return pred();
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
+  return goro_test::Eventually(pred, timeout);
 }
 
 // ---------------------------------------------------------------------------

@@ -22,6 +22,13 @@
 namespace {
 
 using namespace std::chrono_literals;
+
+// WaitUntil is goro_test::Eventually with this file's default timeout.
+template <class Pred>
+bool WaitUntil(Pred pred, std::chrono::milliseconds timeout = 60000ms) {
+  return goro_test::Eventually(pred, timeout);
+}
+
 using Clock = std::chrono::steady_clock;
 
 // EnsureThreadBudget raises the pool's thread cap to 30,000 for the rest of the
@@ -33,18 +40,6 @@ void EnsureThreadBudget() {
     int prev = goro::runtime::debug::SetMaxThreads(30000);
     if (prev > 30000) goro::runtime::debug::SetMaxThreads(prev);
   });
-}
-
-// WaitUntil polls pred every millisecond until it holds or timeout passes, and
-// returns its last value.
-template <class Pred>
-bool WaitUntil(Pred pred, std::chrono::milliseconds timeout = 60000ms) {
-  auto deadline = Clock::now() + timeout;
-  while (!pred()) {
-    if (Clock::now() >= deadline) return pred();
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
 }
 
 // GomaxprocsScope sets GOMAXPROCS for one test and restores it.

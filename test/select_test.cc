@@ -25,30 +25,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-
-template <class F>
-std::string PanicOf(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.what();
-  } catch (const std::exception& e) {
-    return std::string("other exception: ") + e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-  return "no panic";
-}
-
-template <class P>
-bool Eventually(P pred, std::chrono::milliseconds timeout = 10000ms) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using goro_test::Eventually;
+using goro_test::PanicOf;
 
 using Flag = std::shared_ptr<std::atomic<bool>>;
 Flag NewFlag() { return std::make_shared<std::atomic<bool>>(false); }
