@@ -68,6 +68,9 @@ struct P {
   alignas(64) std::atomic<uint32_t> tail{0};  // owner stores
   std::atomic<Task*> runnext{nullptr};
   std::atomic<uint64_t> schedtick{0};          // owner increments per task
+  // Goroutines that finished on this P. Kept per P so that the spawner's
+  // counter and the executors' counter do not share a cache line.
+  alignas(64) std::atomic<int64_t> finished{0};
   std::atomic<int> status{kPIdle};             // written under mu
   std::atomic<Task*> ring[kRingSize];
   // Owner-only state.
@@ -157,7 +160,8 @@ struct Sched {
   GlobalQueue global;
   std::atomic<int64_t> global_pending{0};
 
-  std::atomic<int64_t> ngoroutines{0};
+  // NumGoroutine = spawned - sum of P::finished (+1 for main).
+  alignas(64) std::atomic<int64_t> spawned{0};
   std::atomic<uint64_t> next_goid{2};
 
   // sysmon
@@ -520,7 +524,6 @@ bool StopM(M* m) {
 }
 
 void Execute(M* m, Task* t) {
-  Sched& s = S();
   P* p = m->p;
   p->schedtick.store(p->schedtick.load(std::memory_order_relaxed) + 1,
                      std::memory_order_relaxed);
@@ -534,7 +537,8 @@ void Execute(M* m, Task* t) {
   }
   tls_goid = 1;
   delete t;
-  s.ngoroutines.fetch_sub(1, std::memory_order_relaxed);
+  // The P this goroutine started on; another M may own it by now, hence the RMW.
+  p->finished.fetch_add(1, std::memory_order_release);
 }
 
 // FindRunnable returns the next goroutine for m, parking m while there is none.
@@ -766,7 +770,7 @@ void EnsureSysmon() {
 void Spawn(Task* t) {
   Sched& s = S();
   t->goid = s.next_goid.fetch_add(1, std::memory_order_relaxed);
-  s.ngoroutines.fetch_add(1, std::memory_order_relaxed);
+  s.spawned.fetch_add(1, std::memory_order_relaxed);
   M* m = tls_m;
   if (m != nullptr && m->p != nullptr) {
     P* p = m->p;
@@ -895,7 +899,16 @@ void Gosched() {
 }
 
 int NumGoroutine() {
-  return static_cast<int>(goro::internal::S().ngoroutines.load(std::memory_order_relaxed)) + 1;
+  using namespace goro::internal;
+  Sched& s = S();
+  // Read the finished counts first (acquire, pairing with the release in
+  // Execute): every goroutine seen finished is then also seen spawned, so the
+  // count never comes out below the goroutines that really exist.
+  int64_t finished = 0;
+  int n = s.nallp.load(std::memory_order_acquire);
+  for (int i = 0; i < n; i++) finished += s.allp[i]->finished.load(std::memory_order_acquire);
+  int64_t live = s.spawned.load(std::memory_order_acquire) - finished;
+  return static_cast<int>(live < 0 ? 0 : live) + 1;
 }
 
 int NumCPU() { return goro::internal::CountCPUs(); }
