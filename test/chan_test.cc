@@ -32,14 +32,9 @@ using namespace std::chrono_literals;
 using goro_test::Eventually;
 using goro_test::PanicOf;
 
-using Flag = std::shared_ptr<std::atomic<bool>>;
-Flag NewFlag() { return std::make_shared<std::atomic<bool>>(false); }
-
-// StillBlocked gives a goroutine ~30 ms to finish and reports whether it has not.
-bool StillBlocked(const Flag& done) {
-  goro_test::SleepMs(30);
-  return !done->load();
-}
+using goro_test::Flag;
+using goro_test::NewFlag;
+using goro_test::StillBlocked;
 
 // WaitParked waits until `arrived` reaches n (the goroutines announced that they
 // are about to block), then gives the last one time to park: used where the

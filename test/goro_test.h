@@ -6,7 +6,9 @@
 #ifndef GORO_TEST_GORO_TEST_H_
 #define GORO_TEST_GORO_TEST_H_
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <exception>
 #include <string>
 #include <thread>
@@ -82,6 +84,17 @@ inline void Sleep(std::chrono::nanoseconds d) {
   goro::internal::BlockingExit();
 }
 inline void SleepMs(int ms) { Sleep(std::chrono::milliseconds(ms)); }
+
+// Flag is a done-flag shared with a goroutine that may outlive the test
+// (one left blocked forever on purpose): capture it by value.
+using Flag = std::shared_ptr<std::atomic<bool>>;
+inline Flag NewFlag() { return std::make_shared<std::atomic<bool>>(false); }
+
+// StillBlocked gives a goroutine ~30 ms to finish and reports whether it has not.
+inline bool StillBlocked(const Flag& done) {
+  SleepMs(30);
+  return !done->load();
+}
 
 }  // namespace goro_test
 

@@ -28,13 +28,9 @@ using namespace std::chrono_literals;
 using goro_test::Eventually;
 using goro_test::PanicOf;
 
-using Flag = std::shared_ptr<std::atomic<bool>>;
-Flag NewFlag() { return std::make_shared<std::atomic<bool>>(false); }
-
-bool StillBlocked(const Flag& done) {
-  goro_test::SleepMs(30);
-  return !done->load();
-}
+using goro_test::Flag;
+using goro_test::NewFlag;
+using goro_test::StillBlocked;
 
 // ChiSquare of observed counts against a uniform distribution.
 double ChiSquare(const std::vector<int>& counts) {
