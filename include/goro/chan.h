@@ -40,8 +40,9 @@
 // Blocking: a blocked channel operation hands its worker's slot to another
 // thread, so queued goroutines keep running (see goro/runtime.h).
 //
-// Element types: T must be move-constructible and default-constructible (its
-// value-initialized T{} is Go's zero value). Move-only types work.
+// Element types: T must be default-constructible (its value-initialized T{} is
+// Go's zero value) and have a noexcept move constructor (values move under the
+// channel's lock; a static_assert says so). Move-only types work.
 #ifndef GORO_CHAN_H_
 #define GORO_CHAN_H_
 
