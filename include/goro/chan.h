@@ -132,6 +132,13 @@ struct ChanAccess {
   static ChanPtr take(H& h) {
     return std::move(h.c_);
   }
+  // Wrap makes a handle of type H (chan, send_chan or recv_chan) for p.
+  template <class H>
+  static H Wrap(ChanPtr p) {
+    H h;
+    h.c_ = std::move(p);
+    return h;
+  }
 };
 
 // Iterator for range-for: receives until the channel is closed and drained.

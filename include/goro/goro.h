@@ -13,14 +13,20 @@
 //   goro/chan.h     chan<T>, send_chan<T>, recv_chan<T>, make_chan, close/len/cap
 //   goro/select.h   select, case_recv/case_send/case_default, select_dynamic
 //   goro/sync.h     sync::WaitGroup
+//   goro/time.h     time::Duration, Time, Now, Sleep, After, Tick, NewTimer,
+//                   NewTicker, AfterFunc, ParseDuration
+//   goro/context.h  context::Background, WithCancel, WithTimeout, WithDeadline,
+//                   WithValue, WithCancelCause, Cause, AfterFunc, WithoutCancel
 //   goro/panic.h    goro::Panic (Go's panic, with Go's messages)
 #ifndef GORO_GORO_H_
 #define GORO_GORO_H_
 
 #include "goro/chan.h"
+#include "goro/context.h"
 #include "goro/panic.h"
 #include "goro/runtime.h"
 #include "goro/select.h"
 #include "goro/sync.h"
+#include "goro/time.h"
 
 #endif  // GORO_GORO_H_

@@ -212,9 +212,12 @@ void ChanClose(ChanBase* c) {
 }
 
 int ChanLen(const ChanBase* c) {
-  return c == nullptr ? 0 : static_cast<int>(c->qcount.load(std::memory_order_relaxed));
+  if (c == nullptr || c->timer) return 0;
+  return static_cast<int>(c->qcount.load(std::memory_order_relaxed));
 }
 
-int ChanCap(const ChanBase* c) { return c == nullptr ? 0 : static_cast<int>(c->cap); }
+int ChanCap(const ChanBase* c) {
+  return c == nullptr || c->timer ? 0 : static_cast<int>(c->cap);
+}
 
 }  // namespace goro::internal

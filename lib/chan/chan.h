@@ -87,6 +87,11 @@ struct ChanBase : std::enable_shared_from_this<ChanBase> {
   uint32_t sendx = 0;
   uint32_t recvx = 0;
   bool closed = false;
+  // A timer channel (time::Timer::C): one hidden buffer slot, len and cap report
+  // 0 (Go 1.23). Set before the channel is shared; never changes.
+  bool timer = false;
+  // What the channel keeps alive with it (a timer channel's TimerCore).
+  std::shared_ptr<void> attachment;
   WaitQ recvq;
   WaitQ sendq;
   unsigned char* buf = nullptr;
