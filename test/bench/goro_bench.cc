@@ -1,6 +1,6 @@
 // test/bench/goro_bench.cc: goro's side of the goro-vs-Go benchmark suite.
 //
-//   goro_bench W1|W2|W3|W4|W5|W6|MEM
+//   goro_bench W1|W2|W3|W4|W5|W6|MEM|TMEM|TIMER|CTX
 //
 // Each workload is written with goro the way a Go programmer writes it (the Go
 // twin is test/bench/go/main.go, line for line), times only the workload with
@@ -14,6 +14,9 @@
 //        one goroutine per slot, two cap-1 chans, 2-case select       ops/s
 //   W6   fan-in, 100 producers x 100k ints, chan cap 1024, 1 consumer ops/s
 //   MEM  resident bytes per queued, not yet started goroutine         bytes/goroutine
+//   TMEM resident bytes per pending timer (100k NewTimer(1h))          bytes/timer
+//   TIMER NewTimer(1h) + Stop pairs, 1M, beside 100k pending timers    ops/s
+//   CTX  WithCancel + cancel of a child of one long-lived parent, 1M   ops/s
 //
 // Every workload checks its result (sums, counts) and exits 1 with a message on
 // stderr if it is wrong, so a fast but broken run never prints a number.
@@ -31,6 +34,7 @@
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "goro/goro.h"
 
@@ -275,6 +279,59 @@ void Mem() {
   std::printf("goro MEM bytes/goroutine %.0f\n", double(after - before) / kMemN);
 }
 
+constexpr int kTimers = 100'000;
+constexpr int kTimerOps = 1'000'000;
+constexpr int kCtxOps = 1'000'000;
+
+// TMEM: resident memory per pending timer. Each is a NewTimer(1h) held in a
+// vector, as a Go program holds *Timer values; all are stopped afterwards.
+void TimerMem() {
+  std::vector<goro::time::Timer> timers;
+  timers.reserve(kTimers);
+  long long before = RssBytes();
+  for (int i = 0; i < kTimers; i++) timers.push_back(goro::time::NewTimer(goro::time::Hour));
+  long long after = RssBytes();
+  int stopped = 0;
+  for (auto& t : timers) stopped += t.Stop();
+  if (stopped != kTimers) Fail("TMEM: %d of %d timers stopped", stopped, kTimers);
+  std::printf("goro TMEM bytes/timer %.0f\n", double(after - before) / kTimers);
+}
+
+// TIMER: create and stop 1M timers while 100k others stay pending, so every
+// operation works on a large heap.
+void TimerOps() {
+  std::vector<goro::time::Timer> pending;
+  pending.reserve(kTimers);
+  for (int i = 0; i < kTimers; i++) pending.push_back(goro::time::NewTimer(goro::time::Hour));
+  int stopped = 0;
+  auto start = Clock::now();
+  for (int i = 0; i < kTimerOps; i++) {
+    auto t = goro::time::NewTimer(goro::time::Hour + goro::time::Duration(i));
+    stopped += t.Stop();
+  }
+  double el = Seconds(start);
+  if (stopped != kTimerOps) Fail("TIMER: %d of %d timers stopped", stopped, kTimerOps);
+  for (auto& t : pending) t.Stop();
+  std::printf("goro TIMER ops/s %.0f\n", kTimerOps / el);
+}
+
+// CTX: derive and cancel 1M children of one long-lived cancellable parent.
+void Ctx() {
+  auto [parent, cancel_parent] = goro::context::WithCancel(goro::context::Background());
+  int done = 0;
+  auto start = Clock::now();
+  for (int i = 0; i < kCtxOps; i++) {
+    auto [ctx, cancel] = goro::context::WithCancel(parent);
+    cancel();
+    done += !ctx.Err().ok();
+  }
+  double el = Seconds(start);
+  if (done != kCtxOps) Fail("CTX: %d of %d children cancelled", done, kCtxOps);
+  if (goro::context::internal::NumChildren(parent) != 0) Fail("CTX: parent kept children");
+  cancel_parent();
+  std::printf("goro CTX ops/s %.0f\n", kCtxOps / el);
+}
+
 // WarmUp starts the pool (one goroutine per slot) so that no workload pays for
 // creating it: Go's runtime is up before main runs.
 void WarmUp() {
@@ -290,7 +347,7 @@ void WarmUp() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) Fail("usage: goro_bench W1|W2|W3|W4|W5|W6|MEM");
+  if (argc != 2) Fail("usage: goro_bench W1|W2|W3|W4|W5|W6|MEM|TMEM|TIMER|CTX");
   std::string w = argv[1];
   void (*run)() = w == "W1"    ? W1
                   : w == "W2"  ? W2
@@ -299,8 +356,11 @@ int main(int argc, char** argv) {
                   : w == "W5"  ? W5
                   : w == "W6"  ? W6
                   : w == "MEM" ? Mem
+                  : w == "TMEM" ? TimerMem
+                  : w == "TIMER" ? TimerOps
+                  : w == "CTX" ? Ctx
                                : nullptr;
-  if (run == nullptr) Fail("unknown workload \"%s\" (want W1|W2|W3|W4|W5|W6|MEM)", argv[1]);
+  if (run == nullptr) Fail("unknown workload \"%s\" (want W1|W2|W3|W4|W5|W6|MEM|TMEM|TIMER|CTX)", argv[1]);
   WarmUp();
   run();
   std::fflush(stdout);

@@ -7,7 +7,7 @@
 #    its own (reused when it exists).
 # 2. Builds the Go twin (test/bench/go) with `go build`, offline, with its
 #    caches under /tmp. Without Go, the Go column says n/a.
-# 3. For each workload W1..W6 and MEM, runs goro and Go alternately
+# 3. For each workload (W1..W6, MEM, TMEM, TIMER, CTX), runs goro and Go alternately
 #    (goro, go, goro, go, ...), RUNS times each, every run capped in wall time.
 # 4. Prints the machine, then a markdown table of medians, the ratio goro/Go,
 #    the target and whether it is met, then every run's raw value.
@@ -34,7 +34,7 @@ root=$(cd "$here/../.." && pwd)
 builddir=${GORO_BENCH_BUILDDIR:-/tmp/goro-bench-release}
 cap=${GORO_BENCH_TIMEOUT:-180}
 jobs=${GORO_BENCH_JOBS:-2}
-workloads=(W1 W2 W3 W4 W5 W6 MEM)
+workloads=(W1 W2 W3 W4 W5 W6 MEM TMEM TIMER CTX)
 
 log() { echo "run.sh: $*" >&2; }
 
@@ -124,8 +124,11 @@ SPEC = {
     "W5": ("W5 SelectUncontended, 1 goroutine/proc (ops/s)", True, ">=", 1.0),
     "W6": ("W6 fan-in 100P x 100k, cap 1024 (ops/s)", True, ">=", 0.5),
     "MEM": ("MEM bytes per queued goroutine (Go: per parked goroutine)", False, None, None),
+    "TMEM": ("TMEM bytes per pending timer, 100k NewTimer(1h)", False, None, None),
+    "TIMER": ("TIMER NewTimer+Stop beside 100k pending (ops/s)", True, None, None),
+    "CTX": ("CTX WithCancel+cancel under one parent (ops/s)", True, None, None),
 }
-ORDER = ["W1", "W2", "W3", "W4", "W5", "W6", "MEM"]
+ORDER = ["W1", "W2", "W3", "W4", "W5", "W6", "MEM", "TMEM", "TIMER", "CTX"]
 
 vals = {}
 for line in open(raw_path):
@@ -168,7 +171,7 @@ def fmt(w, v, samples):
         return "timeout" if "timeout" in samples else "error"
     if w == "W3":
         return f"{v:,.0f} ns"
-    if w == "MEM":
+    if w in ("MEM", "TMEM"):
         return f"{v:,.0f} B"
     if v >= 1e6:
         return f"{v / 1e6:.2f}M"

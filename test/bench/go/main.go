@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -27,6 +28,9 @@ const (
 	w6Producers = 100
 	w6PerProd   = 100_000
 	memN        = 100_000
+	timers      = 100_000
+	timerN      = 1_000_000
+	ctxN        = 1_000_000
 )
 
 func fail(format string, args ...any) {
@@ -254,6 +258,71 @@ func mem() {
 	fmt.Printf("go MEM bytes/goroutine %.0f\n", float64(after-before)/memN)
 }
 
+// TMEM: resident memory per pending timer (NewTimer(1h), held in a slice).
+func tmem() {
+	ts := make([]*time.Timer, 0, timers)
+	runtime.GC()
+	before := rssBytes()
+	for i := 0; i < timers; i++ {
+		ts = append(ts, time.NewTimer(time.Hour))
+	}
+	after := rssBytes()
+	stopped := 0
+	for _, t := range ts {
+		if t.Stop() {
+			stopped++
+		}
+	}
+	if stopped != timers {
+		fail("TMEM: %d of %d timers stopped", stopped, timers)
+	}
+	fmt.Printf("go TMEM bytes/timer %.0f\n", float64(after-before)/timers)
+}
+
+// TIMER: create and stop 1M timers while 100k others stay pending.
+func timerOps() {
+	pending := make([]*time.Timer, 0, timers)
+	for i := 0; i < timers; i++ {
+		pending = append(pending, time.NewTimer(time.Hour))
+	}
+	stopped := 0
+	start := time.Now()
+	for i := 0; i < timerN; i++ {
+		t := time.NewTimer(time.Hour + time.Duration(i))
+		if t.Stop() {
+			stopped++
+		}
+	}
+	el := time.Since(start)
+	if stopped != timerN {
+		fail("TIMER: %d of %d timers stopped", stopped, timerN)
+	}
+	for _, t := range pending {
+		t.Stop()
+	}
+	fmt.Printf("go TIMER ops/s %.0f\n", float64(timerN)/el.Seconds())
+}
+
+// CTX: derive and cancel 1M children of one long-lived cancellable parent.
+func ctxOps() {
+	parent, cancelParent := context.WithCancel(context.Background())
+	done := 0
+	start := time.Now()
+	for i := 0; i < ctxN; i++ {
+		ctx, cancel := context.WithCancel(parent)
+		cancel()
+		if ctx.Err() != nil {
+			done++
+		}
+	}
+	el := time.Since(start)
+	if done != ctxN {
+		fail("CTX: %d of %d children cancelled", done, ctxN)
+	}
+	cancelParent()
+	fmt.Printf("go CTX ops/s %.0f\n", float64(ctxN)/el.Seconds())
+}
+
 func warmUp() {
 	var wg sync.WaitGroup
 	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
@@ -265,12 +334,13 @@ func warmUp() {
 
 func main() {
 	if len(os.Args) != 2 {
-		fail("usage: go-bench W1|W2|W3|W4|W5|W6|MEM")
+		fail("usage: go-bench W1|W2|W3|W4|W5|W6|MEM|TMEM|TIMER|CTX")
 	}
-	runs := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "MEM": mem}
+	runs := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "MEM": mem,
+		"TMEM": tmem, "TIMER": timerOps, "CTX": ctxOps}
 	f, ok := runs[os.Args[1]]
 	if !ok {
-		fail("unknown workload %q (want W1|W2|W3|W4|W5|W6|MEM)", os.Args[1])
+		fail("unknown workload %q (want W1|W2|W3|W4|W5|W6|MEM|TMEM|TIMER|CTX)", os.Args[1])
 	}
 	warmUp()
 	f()
