@@ -148,6 +148,10 @@ class Duration {
     if (b.ns_ == -1) return Duration();
     return FromNs(a.ns_ % b.ns_);
   }
+  template <class N, std::enable_if_t<std::is_integral_v<N>, int> = 0>
+  friend constexpr Duration operator%(Duration d, N n) {
+    return d % Duration(n);
+  }
   constexpr Duration& operator+=(Duration b) { return *this = *this + b; }
   constexpr Duration& operator-=(Duration b) { return *this = *this - b; }
   constexpr Duration& operator*=(Duration b) { return *this = *this * b; }

@@ -1,0 +1,3 @@
+module durationtable
+
+go 1.19
