@@ -102,7 +102,10 @@ std::string TypeName(const std::type_info& t);
 
 template <class V>
 std::string Stringify(const V& v) {
-  if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+  if constexpr (std::is_same_v<V, std::nullptr_t>) {
+    return "<not Stringer>";  // Go 1.19's stringify(nil)
+  } else if constexpr (std::is_convertible_v<const V&, std::string_view> &&
+                       !std::is_pointer_v<V>) {
     return std::string(std::string_view(v));
   } else if constexpr (requires { { v.String() } -> std::convertible_to<std::string>; }) {
     return v.String();
@@ -111,8 +114,6 @@ std::string Stringify(const V& v) {
   }
 }
 
-// For tests and diagnostics: how many live children (and AfterFunc
-// registrations) the context's own cancellation node holds.
 }  // namespace internal
 
 // Context is Go's context.Context.
@@ -247,6 +248,9 @@ Context WithValue(const Context& parent, K key, V value) {
   }
   using Stored = std::conditional_t<std::is_same_v<V, const char*> || std::is_same_v<V, char*>,
                                     std::string, V>;
+  if constexpr (std::is_same_v<V, const char*> || std::is_same_v<V, char*>) {
+    if (value == nullptr) throw Panic("context: WithValue of a null C string");
+  }
   Stored stored(std::move(value));
   std::string value_str = internal::Stringify(stored);
   return Context(internal::NewValueCtx(parent.impl(), std::any(std::move(key)),

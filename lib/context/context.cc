@@ -425,9 +425,14 @@ std::pair<Context, CancelFunc> WithDeadlineCause(const Context& parent, time::Ti
     goro::internal::LockGuard g(c->mu);
     if (c->err.ok()) {
       std::weak_ptr<internal::TimerCtx> weak = c;
-      c->timer = time::internal::NewFuncTimer(dur, [weak] {
-        if (auto t = weak.lock()) t->Cancel(true, DeadlineExceeded, t->deadline_cause);
-      });
+      // Cancelling is goro's own short code: the timer thread runs it, so a
+      // deadline is met even while every slot is busy.
+      c->timer = time::internal::NewFuncTimer(
+          dur,
+          [weak] {
+            if (auto t = weak.lock()) t->Cancel(true, DeadlineExceeded, t->deadline_cause);
+          },
+          /*fn_inline=*/true);
     }
   }
   return {Context(c), CancelFunc(c)};

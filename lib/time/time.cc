@@ -158,6 +158,9 @@ bool UnitOf(std::string_view u, uint64_t* unit) {
 
 using internal::MonoNow;
 
+// Exact intermediate arithmetic for Sub, Round and Sleep's deadline.
+__extension__ typedef __int128 Int128;
+
 // The monotonic reading Go's m=±x values are relative to.
 const int64_t kStartMono = MonoNow() - 1;
 
@@ -381,11 +384,11 @@ Time Time::Add(Duration d) const {
 }
 
 Duration Time::Sub(Time u) const {
-  __int128 d;
+  Int128 d;
   if (has_mono_ && u.has_mono_) {
-    d = static_cast<__int128>(mono_) - u.mono_;
+    d = static_cast<Int128>(mono_) - u.mono_;
   } else {
-    d = (static_cast<__int128>(sec_) - u.sec_) * 1000000000 + (nsec_ - u.nsec_);
+    d = (static_cast<Int128>(sec_) - u.sec_) * 1000000000 + (nsec_ - u.nsec_);
   }
   if (d > kMaxDuration) return Duration(kMaxDuration);
   if (d < kMinDuration) return Duration(kMinDuration);
@@ -417,7 +420,7 @@ Time Time::Truncate(Duration d) const {
   t.has_mono_ = false;
   t.mono_ = 0;
   if (d.Nanoseconds() <= 0) return t;
-  __int128 since_zero = (static_cast<__int128>(sec_) - kZeroSec) * 1000000000 + nsec_;
+  Int128 since_zero = (static_cast<Int128>(sec_) - kZeroSec) * 1000000000 + nsec_;
   int64_t r = static_cast<int64_t>(since_zero % d.Nanoseconds());
   return t.Add(Duration(-r));
 }
@@ -427,7 +430,7 @@ Time Time::Round(Duration d) const {
   t.has_mono_ = false;
   t.mono_ = 0;
   if (d.Nanoseconds() <= 0) return t;
-  __int128 since_zero = (static_cast<__int128>(sec_) - kZeroSec) * 1000000000 + nsec_;
+  Int128 since_zero = (static_cast<Int128>(sec_) - kZeroSec) * 1000000000 + nsec_;
   int64_t r = static_cast<int64_t>(since_zero % d.Nanoseconds());
   if (LessThanHalf(r, d.Nanoseconds())) return t.Add(Duration(-r));
   return t.Add(Duration(d.Nanoseconds() - r));
@@ -491,7 +494,7 @@ Duration Until(Time t) { return t.Sub(Now()); }
 void Sleep(Duration d) {
   if (d.Nanoseconds() <= 0) return;
   // An absolute deadline on the monotonic clock, so signals cannot stretch it.
-  __int128 deadline = static_cast<__int128>(MonoNow()) + d.Nanoseconds();
+  Int128 deadline = static_cast<Int128>(MonoNow()) + d.Nanoseconds();
   if (deadline > INT64_MAX) deadline = INT64_MAX;
   timespec ts;
   ts.tv_sec = static_cast<time_t>(deadline / 1000000000);

@@ -105,6 +105,7 @@ class Service {
   void Loop() {
     std::vector<ChanPtr> sent;                        // released after unlocking
     std::vector<std::function<void()>> start;         // go() after unlocking
+    std::vector<std::function<void()>> run;           // run here after unlocking
     std::vector<std::shared_ptr<TimerCore>> release;  // released after unlocking
     std::unique_lock<std::mutex> lk(mu);
     for (;;) {
@@ -124,7 +125,7 @@ class Service {
         int64_t when = t->when;
         if (t->fn) {
           RemoveLocked(t);
-          start.push_back(t->fn);
+          (t->fn_inline ? run : start).push_back(t->fn);
           release.push_back(std::move(t->self));
           continue;
         }
@@ -149,10 +150,12 @@ class Service {
           RemoveLocked(t);  // the channel is being destroyed
         }
       }
-      if (sent.empty() && start.empty() && release.empty()) continue;
+      if (sent.empty() && start.empty() && run.empty() && release.empty()) continue;
       lk.unlock();
       for (auto& f : start) goro::go(std::move(f));
       start.clear();
+      for (auto& f : run) f();
+      run.clear();
       sent.clear();
       release.clear();
       lk.lock();
@@ -187,9 +190,10 @@ TimerCore::~TimerCore() {
   s.RemoveLocked(this);
 }
 
-std::shared_ptr<TimerCore> NewFuncTimer(Duration d, std::function<void()> fn) {
+std::shared_ptr<TimerCore> NewFuncTimer(Duration d, std::function<void()> fn, bool fn_inline) {
   auto t = std::make_shared<TimerCore>();
   t->fn = std::move(fn);
+  t->fn_inline = fn_inline;
   Service& s = TheService();
   std::lock_guard<std::mutex> lk(s.mu);
   t->self = t;

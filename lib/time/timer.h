@@ -32,6 +32,7 @@ struct TimerCore : std::enable_shared_from_this<TimerCore> {
   // An AfterFunc timer runs fn; `self` keeps it alive while it is pending, so it
   // fires even when nobody holds it (as Go's AfterFunc does).
   std::function<void()> fn;
+  bool fn_inline = false;  // fn is goro's own non-blocking code: run it on the timer thread
   std::shared_ptr<TimerCore> self;
 
   ~TimerCore();
@@ -40,8 +41,13 @@ struct TimerCore : std::enable_shared_from_this<TimerCore> {
 // MonoNow is the monotonic clock (CLOCK_MONOTONIC nanoseconds).
 int64_t MonoNow();
 
-// NewFuncTimer starts a timer that runs fn in a new goroutine after d.
-std::shared_ptr<TimerCore> NewFuncTimer(Duration d, std::function<void()> fn);
+// NewFuncTimer starts a timer that runs fn in a new goroutine after d, or, when
+// fn_inline, on the timer thread itself (after the service mutex is released).
+// Inline is only for goro's own short, non-blocking code, such as a context
+// deadline's cancellation: it then happens on time even when every slot is
+// busy.
+std::shared_ptr<TimerCore> NewFuncTimer(Duration d, std::function<void()> fn,
+                                        bool fn_inline = false);
 // StopTimer unschedules t; true if it was pending (for a channel timer, also
 // when its value was sent but not received: that value is discarded).
 bool StopTimer(TimerCore* t);
