@@ -8,7 +8,7 @@
 //   auto [ctx, cancel] = context::WithTimeout(context::Background(),
 //                                             100 * time::Millisecond);
 //   select(case_recv(results, [](int r) { /* use r */ }),
-//          case_recv(ctx.Done(), [&] { std::cout << ctx.Err() << "\n"; }));
+//          case_recv(ctx.Done(), [&] { std::cout << ctx.Err().message() << "\n"; }));
 //   cancel();   // always release the context's resources
 //
 //   static const context::Key<std::string> kUser("user");

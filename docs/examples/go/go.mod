@@ -1,0 +1,3 @@
+module goroexamples
+
+go 1.19
