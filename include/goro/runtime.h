@@ -16,9 +16,9 @@
 // or a foreign std::thread.
 //
 // Blocking: a goroutine that blocks in a goro primitive (channel operations,
-// select, WaitGroup::Wait, time::Sleep, ...) keeps its OS thread, but hands its slot to another
-// thread first, so queued goroutines keep running: a program that cannot deadlock
-// in Go does not deadlock in goro. Blocking outside goro (std::mutex, sleep_for,
+// select, WaitGroup::Wait, time::Sleep, ...) keeps its OS thread, but hands its
+// slot to another thread first, so queued goroutines keep running: a program
+// that cannot deadlock in Go does not deadlock in goro. Blocking outside goro (std::mutex, sleep_for,
 // blocking I/O) is covered by a watchdog that adds a temporary slot when queued
 // work has made no progress for about 10 ms.
 //
