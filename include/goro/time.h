@@ -37,7 +37,8 @@
 //   without Stop, as Go 1.23 collects them: `case_recv(time::After(time::Hour))`
 //   in a loop leaks nothing. AfterFunc timers run even when unreferenced.
 // - One timer thread serves every timer. It never runs user code: it sends on
-//   channels without blocking and starts AfterFunc's f with go().
+//   channels without blocking, starts AfterFunc's f with go(), and cancels
+//   contexts whose deadline passed (goro's own code; see goro/context.h).
 //
 // Blocking: Sleep and receives on timer channels are goro blocking primitives:
 // the worker's slot is handed on while they wait.

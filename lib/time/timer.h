@@ -3,8 +3,9 @@
 //
 // One thread owns a binary min-heap of pending timers ordered by their
 // monotonic deadline. It never runs user code: a channel timer's value is
-// sent without blocking (into the timer channel's one hidden slot) and an
-// AfterFunc timer's function is started with go(). One mutex guards the heap
+// sent without blocking (into the timer channel's one hidden slot), an
+// AfterFunc timer's function is started with go(), and only goro's own short
+// functions (a context deadline's cancellation) run on the thread itself. One mutex guards the heap
 // and every TimerCore's fields; the lock order is that mutex, then a channel's
 // lock. Channel references are released only after the mutex is: dropping the
 // last one destroys the channel, its TimerCore, and unlinks it, which takes the
