@@ -12,7 +12,7 @@
 //   goro/runtime.h  go(), runtime::GOMAXPROCS/Gosched/NumGoroutine/NumCPU
 //   goro/chan.h     chan<T>, send_chan<T>, recv_chan<T>, make_chan, close/len/cap
 //   goro/select.h   select, case_recv/case_send/case_default, select_dynamic
-//   goro/sync.h     sync::WaitGroup
+//   goro/sync.h     sync::WaitGroup (goro/sync/*.h, one header per concept)
 //   goro/time.h     time::Duration, Time, Now, Sleep, After, Tick, NewTimer,
 //                   NewTicker, AfterFunc, ParseDuration
 //   goro/context.h  context::Background, WithCancel, WithTimeout, WithDeadline,
