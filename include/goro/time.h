@@ -245,6 +245,11 @@ Time Unix(int64_t sec, int64_t nsec);
 Time UnixMilli(int64_t msec);
 Time UnixMicro(int64_t usec);
 
+// NowFunc is an injectable source of the current time: packages that read the
+// clock (rate, gobreaker) accept one so tests can run on exact, fake time. An
+// empty NowFunc means the real clock, Now.
+using NowFunc = std::function<Time()>;
+
 // Sleep pauses the calling goroutine for at least d; d <= 0 returns at once.
 // A goro blocking primitive: the worker's slot is handed on meanwhile.
 void Sleep(Duration d);
