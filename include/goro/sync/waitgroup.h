@@ -18,7 +18,10 @@
 //
 // Misuse: a negative counter throws Panic("sync: negative WaitGroup counter").
 // A WaitGroup is neither copyable nor movable. It may be destroyed as soon as
-// Wait returns, even while the Done that released it is still returning.
+// Wait returns, even while the Done that released it is still returning. With
+// several goroutines in Wait at once, destroy it only after all their Waits have
+// returned (a woken waiter no longer touches it, but one just entering Wait
+// reads it once more).
 //
 // Blocking: Wait hands its worker's slot on while it blocks (goro/runtime.h).
 #ifndef GORO_SYNC_WAITGROUP_H_
