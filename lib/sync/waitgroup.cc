@@ -23,21 +23,24 @@ bool CounterNonZero(const void* wg_state) {
 }  // namespace
 
 void WaitGroup::Add(int delta) {
-  uint64_t inc = static_cast<uint64_t>(static_cast<int64_t>(delta)) << 32;
-  uint64_t old = state_.fetch_add(inc, std::memory_order_acq_rel);
-  uint64_t now = old + inc;
-  int64_t v = Counter(old) + delta;
-  uint32_t waiters = static_cast<uint32_t>(old);
-  if (v < 0) throw Panic("sync: negative WaitGroup counter");
-  if (v > 0 || waiters == 0) return;
-  // The counter is zero and goroutines wait: reset the waiter count and wake
-  // them all. A waiter never touches the WaitGroup once it has been counted
-  // (it may be destroyed by the first Wait to return), so the count is reset
-  // here, as Go does. A change since our fetch_add means an Add raced this
-  // Wait-releasing Add: Go's misuse panic.
-  if (!state_.compare_exchange_strong(now, 0, std::memory_order_acq_rel)) {
-    throw Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+  // The CAS that makes the counter zero is this call's last touch of the
+  // WaitGroup: a waiter may see the zero, return and destroy it at once. So
+  // the waiter count is never reset here; it is cleared when the counter next
+  // leaves zero (a reuse, which Go requires to happen before the next Wait).
+  uint64_t old = state_.load(std::memory_order_relaxed);
+  int64_t v;
+  for (;;) {
+    int64_t c = Counter(old);
+    v = c + delta;
+    if (v < 0) throw Panic("sync: negative WaitGroup counter");
+    uint64_t waiters = c == 0 ? 0 : (old & 0xffffffffu);
+    uint64_t next = (static_cast<uint64_t>(v) << 32) | waiters;
+    if (state_.compare_exchange_weak(old, next, std::memory_order_acq_rel,
+                                     std::memory_order_relaxed)) {
+      break;
+    }
   }
+  if (v > 0 || static_cast<uint32_t>(old) == 0) return;
   internal::AddrWakeAll(&state_);
 }
 
@@ -51,8 +54,8 @@ void WaitGroup::Wait() {
     }
   }
   // Counted: the Add that brings the counter to zero wakes us (or we see it at
-  // zero under the wait table's lock and do not sleep). After that, this
-  // goroutine does not touch the WaitGroup again.
+  // zero under the wait table's lock and do not sleep). A woken waiter does not
+  // touch the WaitGroup again (another waiter may already have destroyed it).
   internal::AddrWait(&state_, &CounterNonZero, &state_);
 }
 
