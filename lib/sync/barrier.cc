@@ -59,26 +59,31 @@ Barrier::Barrier(int n)
 uint64_t Barrier::Phase() const { return state_.load(std::memory_order_acquire) >> bits_; }
 
 bool Barrier::Arrive(uint64_t* gen) {
+  // The completing CAS is the completer's last touch of the Barrier (its
+  // waiters may return and destroy it at once): read the fields first.
+  const uint64_t mask = mask_;
+  const uint64_t n = static_cast<uint64_t>(n_);
   uint64_t s = state_.load(std::memory_order_relaxed);
   for (;;) {
-    uint64_t count = s & mask_;
-    uint64_t g = s & ~mask_;
+    uint64_t count = s & mask;
+    uint64_t g = s & ~mask;
     // acq_rel: each arrival releases what its goroutine did before Wait; the
     // completing CAS acquires them all (the arrivals form one release sequence)
     // and releases them, with its own, to the waiters' acquire loads.
-    uint64_t next = count + 1 == static_cast<uint64_t>(n_) ? g + mask_ + 1 : s + 1;
+    uint64_t next = count + 1 == n ? g + mask + 1 : s + 1;
     if (state_.compare_exchange_weak(s, next, std::memory_order_acq_rel,
                                      std::memory_order_relaxed)) {
       *gen = g;
-      return (next & mask_) == 0;
+      return (next & mask) == 0;
     }
   }
 }
 
 bool Barrier::Wait() {
+  const int n = n_;  // read before arriving: see Arrive
   uint64_t gen;
   if (Arrive(&gen)) {
-    if (n_ > 1) internal::AddrWakeAll(&state_);
+    if (n > 1) internal::AddrWakeAll(&state_);
     return true;
   }
   Probe probe{&state_, mask_, gen, nullptr};
@@ -91,9 +96,10 @@ bool Barrier::Wait() {
 absl::StatusOr<bool> Barrier::Wait(const context::Context& ctx) {
   if (ctx.Done() == nullptr) return Wait();  // never cancelled
   if (absl::Status err = ctx.Err(); !err.ok()) return err;
+  const int n = n_;  // read before arriving: see Arrive
   uint64_t gen;
   if (Arrive(&gen)) {
-    if (n_ > 1) internal::AddrWakeAll(&state_);
+    if (n > 1) internal::AddrWakeAll(&state_);
     return true;
   }
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
