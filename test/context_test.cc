@@ -75,12 +75,7 @@ time::Duration Quiescent() {
   return goro_test::UnderSanitizer() ? 60 * time::Second : 20 * time::Second;
 }
 
-// IsDone reports whether c.Done() is closed right now (Go's select with default).
-bool IsDone(const Context& c) {
-  bool done = false;
-  goro::select(goro::case_recv(c.Done(), [&] { done = true; }), goro::case_default());
-  return done;
-}
+using goro_test::IsDone;
 
 // WaitDone waits for c.Done() to close, at most d; true if it closed.
 bool WaitDone(const Context& c, time::Duration d) {
@@ -114,13 +109,7 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// RssBytes is the resident set size from /proc/self/statm.
-int64_t RssBytes() {
-  std::ifstream f("/proc/self/statm");
-  int64_t size = 0, resident = 0;
-  f >> size >> resident;
-  return resident * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
-}
+using goro_test::RssBytes;
 
 // Stringer has a String() method, as a Go fmt.Stringer.
 struct Stringer {

@@ -40,18 +40,9 @@ using goro::Empty;
 using goro_test::Eventually;
 using goro_test::PanicOf;
 
-// IsDone reports whether ctx.Done() is closed right now.
-bool IsDone(const context::Context& ctx) {
-  return goro::select(goro::case_recv(ctx.Done()), goro::case_default()) == 0;
-}
+using goro_test::IsDone;
 
-// WithProcs runs f with GOMAXPROCS=n and restores the previous value.
-template <class F>
-void WithProcs(int n, F f) {
-  int prev = goro::runtime::GOMAXPROCS(n);
-  f();
-  goro::runtime::GOMAXPROCS(prev);
-}
+using goro_test::WithProcs;
 
 // The child mode of Errgroup.PanicInF.ExitsLikeGo: before main, so doctest
 // never runs in the child.

@@ -6,8 +6,11 @@
 #ifndef GORO_TEST_GORO_TEST_H_
 #define GORO_TEST_GORO_TEST_H_
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <exception>
 #include <string>
@@ -94,6 +97,31 @@ inline Flag NewFlag() { return std::make_shared<std::atomic<bool>>(false); }
 inline bool StillBlocked(const Flag& done) {
   SleepMs(30);
   return !done->load();
+}
+
+// IsDone reports whether ctx.Done() is closed right now (Go's select with
+// default on <-ctx.Done()).
+inline bool IsDone(const goro::context::Context& ctx) {
+  return goro::select(goro::case_recv(ctx.Done()), goro::case_default()) == 0;
+}
+
+// WithProcs runs f with GOMAXPROCS=n and restores the previous value.
+template <class F>
+void WithProcs(int n, F f) {
+  int prev = goro::runtime::GOMAXPROCS(n);
+  f();
+  goro::runtime::GOMAXPROCS(prev);
+}
+
+// RssBytes is the process's resident set size (/proc/self/statm), or -1 when
+// it cannot be read.
+inline long RssBytes() {
+  long size = 0, resident = 0;
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return -1;
+  if (std::fscanf(f, "%ld %ld", &size, &resident) != 2) resident = -1;
+  std::fclose(f);
+  return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
 }
 
 }  // namespace goro_test

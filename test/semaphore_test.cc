@@ -35,13 +35,7 @@ using goro::Empty;
 using goro_test::Eventually;
 using goro_test::PanicOf;
 
-// WithProcs runs f with GOMAXPROCS=n and restores the previous value.
-template <class F>
-void WithProcs(int n, F f) {
-  int prev = goro::runtime::GOMAXPROCS(n);
-  f();
-  goro::runtime::GOMAXPROCS(prev);
-}
+using goro_test::WithProcs;
 
 // HasWaiters reports whether anyone is queued on sem: TryAcquire(0) fails only
 // then (0 tokens always fit).

@@ -51,15 +51,7 @@ bool TryRecv(const recv_chan<time::Time>& c) {
   return select(case_recv(c), case_default()) == 0;
 }
 
-// RssBytes is the resident set size, from /proc/self/statm.
-long RssBytes() {
-  long size = 0, resident = 0;
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return -1;
-  if (std::fscanf(f, "%ld %ld", &size, &resident) != 2) resident = -1;
-  std::fclose(f);
-  return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
-}
+using goro_test::RssBytes;
 
 // ProcessCpu is the CPU time the whole process has used.
 time::Duration ProcessCpu() {
