@@ -22,6 +22,7 @@
 
 #include "chan/chan.h"
 #include "goro/context.h"
+#include "goro/internal/status.h"
 #include "goro/runtime.h"
 #include "runtime/futex.h"
 #include "time/timer.h"
@@ -333,23 +334,10 @@ size_t NumChildren(const Context& ctx) {
 using internal::CancelCtx;
 using internal::ContextImpl;
 
-namespace {
-
-// Is reports whether err is want or wraps it Go-style ("op: " + want's text,
-// with want's code), as errors.Is sees a %w-wrapped error.
-bool Is(const absl::Status& err, const absl::Status& want) {
-  if (err.code() != want.code()) return false;
-  std::string m(err.message());
-  std::string w(want.message());
-  if (m == w) return true;
-  return m.size() > w.size() + 2 && m.compare(m.size() - w.size(), w.size(), w) == 0 &&
-         m.compare(m.size() - w.size() - 2, 2, ": ") == 0;
+bool IsCanceled(const absl::Status& err) { return goro::internal::StatusIs(err, Canceled); }
+bool IsDeadlineExceeded(const absl::Status& err) {
+  return goro::internal::StatusIs(err, DeadlineExceeded);
 }
-
-}  // namespace
-
-bool IsCanceled(const absl::Status& err) { return Is(err, Canceled); }
-bool IsDeadlineExceeded(const absl::Status& err) { return Is(err, DeadlineExceeded); }
 
 std::pair<time::Time, bool> Context::Deadline() const {
   if (impl_ == nullptr || !impl_->has_deadline) return {time::Time(), false};

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "goro/gobreaker.h"
+#include "goro/internal/status.h"
 #include "goro/panic.h"
 #include "runtime/futex.h"
 
@@ -44,17 +45,6 @@ std::ostream& operator<<(std::ostream& os, const Counts& c) {
 
 namespace {
 
-// Is reports whether err is want or wraps it Go-style ("op: " + want's text,
-// with want's code), as errors.Is sees a %w-wrapped error.
-bool Is(const absl::Status& err, const absl::Status& want) {
-  if (err.code() != want.code()) return false;
-  std::string m(err.message());
-  std::string w(want.message());
-  if (m == w) return true;
-  return m.size() > w.size() + 2 && m.compare(m.size() - w.size(), w.size(), w) == 0 &&
-         m.compare(m.size() - w.size() - 2, 2, ": ") == 0;
-}
-
 void CountsOnSuccess(Counts& c) {
   c.TotalSuccesses++;
   c.ConsecutiveSuccesses++;
@@ -72,8 +62,12 @@ uint32_t Minus(uint32_t a, uint32_t b) { return a > b ? a - b : 0; }
 
 }  // namespace
 
-bool IsOpenState(const absl::Status& err) { return Is(err, ErrOpenState); }
-bool IsTooManyRequests(const absl::Status& err) { return Is(err, ErrTooManyRequests); }
+bool IsOpenState(const absl::Status& err) {
+  return goro::internal::StatusIs(err, ErrOpenState);
+}
+bool IsTooManyRequests(const absl::Status& err) {
+  return goro::internal::StatusIs(err, ErrTooManyRequests);
+}
 
 namespace internal {
 
