@@ -42,7 +42,7 @@
 #include "goro/internal/task.h"
 #include "goro/panic.h"
 #include "goro/runtime.h"
-#include "runtime/concurrentqueue_include.h"
+#include "goro/internal/concurrentqueue.h"
 #include "runtime/futex.h"
 #include "runtime/park.h"
 

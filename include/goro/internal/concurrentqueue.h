@@ -1,6 +1,5 @@
 // goro/internal/concurrentqueue.h: one include for moodycamel's
-// ConcurrentQueue, whatever layout provides it
-// (the public twin of lib/runtime/concurrentqueue_include.h, for
+// ConcurrentQueue, whatever layout provides it (used by the scheduler and by
 // goro/lockfree/queue.h; consumers get the include path through goro's
 // dependency):
 //   Debian (libconcurrentqueue-dev)   <concurrentqueue/concurrentqueue.h>
