@@ -47,6 +47,11 @@
 // share one timer (as Go's *Timer); every method may be called from any
 // goroutine at once.
 //
+// Memory ordering: a timer's send on C happens before the receive that gets it
+// (channel rules); the call to AfterFunc (or Reset) happens before f starts;
+// Stop and Reset are ordered with the timer thread by one mutex, so once they
+// return, the old setting can neither fire nor be received.
+//
 // Misuse (Go's panics): Stop or Reset on a default-constructed Timer
 // ("time: Stop called on uninitialized Timer", "time: Reset called on
 // uninitialized Timer"); NewTicker(d <= 0) ("non-positive interval for
@@ -226,6 +231,7 @@ class Time {
   friend Time Now();
   friend Time Unix(int64_t sec, int64_t nsec);
   static constexpr int64_t kZeroSec = -62135596800;  // Jan 1, year 1 UTC
+  int64_t SinceZeroMod(Duration d) const;  // (t - zero Time) mod d, for d > 0
   int64_t sec_ = kZeroSec;
   int32_t nsec_ = 0;
   bool has_mono_ = false;

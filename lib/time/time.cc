@@ -415,14 +415,14 @@ int64_t Time::UnixNano() const {
   return internal::Wrap(static_cast<uint64_t>(sec_) * 1000000000 + static_cast<uint64_t>(nsec_));
 }
 
+// Truncate and Round work on the time since the zero Time, as Go's do, and
+// strip the monotonic reading.
 Time Time::Truncate(Duration d) const {
   Time t = *this;
   t.has_mono_ = false;
   t.mono_ = 0;
   if (d.Nanoseconds() <= 0) return t;
-  Int128 since_zero = (static_cast<Int128>(sec_) - kZeroSec) * 1000000000 + nsec_;
-  int64_t r = static_cast<int64_t>(since_zero % d.Nanoseconds());
-  return t.Add(Duration(-r));
+  return t.Add(Duration(-t.SinceZeroMod(d)));
 }
 
 Time Time::Round(Duration d) const {
@@ -430,10 +430,14 @@ Time Time::Round(Duration d) const {
   t.has_mono_ = false;
   t.mono_ = 0;
   if (d.Nanoseconds() <= 0) return t;
-  Int128 since_zero = (static_cast<Int128>(sec_) - kZeroSec) * 1000000000 + nsec_;
-  int64_t r = static_cast<int64_t>(since_zero % d.Nanoseconds());
+  int64_t r = t.SinceZeroMod(d);
   if (LessThanHalf(r, d.Nanoseconds())) return t.Add(Duration(-r));
   return t.Add(Duration(d.Nanoseconds() - r));
+}
+
+int64_t Time::SinceZeroMod(Duration d) const {
+  Int128 since_zero = (static_cast<Int128>(sec_) - kZeroSec) * 1000000000 + nsec_;
+  return static_cast<int64_t>(since_zero % d.Nanoseconds());
 }
 
 std::chrono::system_clock::time_point Time::to_system_clock() const {
