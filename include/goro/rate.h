@@ -66,11 +66,13 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "goro/context.h"
+#include "goro/sync/mutex.h"
 #include "goro/time.h"
 
 namespace goro::rate {
@@ -246,9 +248,9 @@ LimiterPtr NewLimiter(rate::Limit r, int b, time::NowFunc now = nullptr);
 
 namespace internal {
 struct SometimesState {
-  std::atomic<uint32_t> mu{0};  // 0 unlocked, 1 locked, 2 locked with waiters
-  int count = 0;                // number of Do calls; guarded by mu
-  time::Time last;              // when f last ran; guarded by mu
+  sync::Mutex mu;    // Do runs one call at a time (a goro blocking wait)
+  int count = 0;     // number of Do calls; guarded by mu
+  time::Time last;   // when f last ran; guarded by mu
 };
 }  // namespace internal
 
@@ -274,7 +276,7 @@ struct Sometimes {
   // not count and the lock is released.
   template <class F>
   void Do(F&& f) {
-    Locker lock(this);
+    std::lock_guard<sync::Mutex> lock(internal_.mu);
     if (internal_.count == 0 || (First > 0 && internal_.count < First) ||
         (Every > 0 && internal_.count % Every == 0) ||
         (Interval > time::Duration() && SinceLast() >= Interval)) {
@@ -288,15 +290,6 @@ struct Sometimes {
   internal::SometimesState internal_{};
 
  private:
-  struct Locker {
-    explicit Locker(Sometimes* s) : s(s) { s->Lock(); }
-    ~Locker() { s->Unlock(); }
-    Locker(const Locker&) = delete;
-    Locker& operator=(const Locker&) = delete;
-    Sometimes* s;
-  };
-  void Lock();
-  void Unlock();
   time::Time Clock() const;
   time::Duration SinceLast() const;
 };

@@ -21,7 +21,6 @@
 #include "goro/rate.h"
 #include "goro/select.h"
 #include "runtime/futex.h"
-#include "runtime/sema.h"
 
 namespace goro::rate {
 namespace internal {
@@ -340,34 +339,7 @@ LimiterPtr NewLimiter(rate::Limit r, int b, time::NowFunc now) {
   return p;
 }
 
-// Sometimes. The lock parks through the address table (lib/runtime/sema.h):
-// 0 unlocked, 1 locked, 2 locked and someone may be waiting.
-
-namespace {
-// A waiter sleeps only while the word says "locked with waiters" (2), as on a
-// futex: if a newcomer took the lock with a plain 0 -> 1 in between, the
-// waiter must first mark the word 2 again, or that newcomer's Unlock would
-// not wake it.
-bool SometimesContended(const void* mu) {
-  return static_cast<const std::atomic<uint32_t>*>(mu)->load(std::memory_order_acquire) == 2;
-}
-}  // namespace
-
-void Sometimes::Lock() {
-  std::atomic<uint32_t>& mu = internal_.mu;
-  uint32_t c = 0;
-  if (mu.compare_exchange_strong(c, 1, std::memory_order_acquire, std::memory_order_relaxed)) {
-    return;
-  }
-  while (mu.exchange(2, std::memory_order_acquire) != 0) {
-    goro::internal::AddrWait(&mu, &SometimesContended, &mu);
-  }
-}
-
-void Sometimes::Unlock() {
-  std::atomic<uint32_t>& mu = internal_.mu;
-  if (mu.exchange(0, std::memory_order_release) == 2) goro::internal::AddrWakeAll(&mu);
-}
+// Sometimes.
 
 time::Time Sometimes::Clock() const { return Now ? Now() : time::Now(); }
 
